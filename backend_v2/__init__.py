@@ -1,0 +1,1 @@
+"""Raptor, the monolith. Its Flask application lives in :mod:`backend_v2.api`."""

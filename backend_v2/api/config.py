@@ -1,0 +1,59 @@
+"""Raptor's settings: one defaults mapping, overridden by ``RAPTOR_*`` variables."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+PREFIX = "RAPTOR"
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",
+    "SECRET_KEY": None,
+    "SESSION_COOKIE_NAME": "raptor_session",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Where Raptor finds Queue. Set: Queue over HTTP at that base URL (the
+    # extracted service). Unset: Queue in this process, when it is mounted.
+    "QUEUE_URL": None,
+    "QUEUE_CLIENT_ID": "raptor",
+    "QUEUE_CLIENT_SECRET": None,
+    "QUEUE_TIMEOUT": 2.0,  # seconds, for each call to Queue
+}
+
+DEVELOPMENT_VALUES = {
+    "SECRET_KEY": "raptor-development-key",
+    "QUEUE_CLIENT_SECRET": "raptor-dev-secret",
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, then the environment, then tests."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(PREFIX)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    env = app.config["ENV"]
+    if env == "development":
+        for key, value in DEVELOPMENT_VALUES.items():
+            app.config[key] = app.config[key] or value
+        return
+
+    if env != "production":
+        raise ConfigError(f"{PREFIX}_ENV must be 'production' or 'development'")
+
+    for flag in ("DEBUG", "TESTING", "PROPAGATE_EXCEPTIONS"):
+        if app.config.get(flag):
+            raise ConfigError(f"{PREFIX}_{flag} must not be on in production")
+
+    for key in DEVELOPMENT_VALUES:
+        value = app.config[key]
+        if not value or value == DEVELOPMENT_VALUES[key]:
+            raise ConfigError(f"{PREFIX}_{key} must be set to a real secret")
+
+    if not isinstance(app.config["QUEUE_TIMEOUT"], int | float):
+        raise ConfigError(f"{PREFIX}_QUEUE_TIMEOUT must be a number of seconds")

@@ -1,0 +1,82 @@
+"""The one gunicorn configuration, for the composed service and Queue alone.
+
+Heroku conventions: bind to $PORT, size the pool with WEB_CONCURRENCY, log to
+stdout, and finish in-flight requests inside the 30 s Heroku allows between
+SIGTERM and SIGKILL.
+"""
+
+import os
+
+from flask import g, has_app_context
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# Heroku sends SIGTERM, then SIGKILL 30 s later.
+graceful_timeout = 25
+timeout = 30
+# Longer than the router's 90 s idle timeout, so the router closes first.
+keepalive = 95
+# Heartbeat files on a RAM disk: a slow or full disk must not stall workers.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Heroku's Python setup trusts every peer (FORWARDED_ALLOW_IPS='*'), so a
+# client could set SCRIPT_NAME or PATH_INFO through headers, or claim https.
+# ProxyFix in the app is the one place that reads forwarded headers.
+forwarder_headers = ""
+secure_scheme_headers: dict[str, str] = {}
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# %(r)s is the request line as the client sent it, /api/v1 prefix included.
+access_log_format = (
+    '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s agent="%(a)s"'
+)
+
+
+class RequestIdFilter:
+    """Stamp each record with the request id of the Flask app serving it."""
+
+    def filter(self, record: object) -> bool:
+        if not hasattr(record, "request_id"):
+            request_id = g.get("request_id") if has_app_context() else None
+            record.request_id = request_id or "-"  # type: ignore[attr-defined]
+        return True
+
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": RequestIdFilter}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
+    "loggers": {
+        "gunicorn.error": {
+            "level": loglevel.upper(),
+            "handlers": ["stdout"],
+            "propagate": False,
+        },
+        "gunicorn.access": {
+            "level": "INFO",
+            "handlers": ["stdout"],
+            "propagate": False,
+        },
+    },
+}

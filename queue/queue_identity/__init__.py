@@ -1,0 +1,40 @@
+"""Queue, the identity service, as its own Flask application.
+
+``create_app`` builds Queue alone: its config from ``QUEUE_*`` variables, its
+own error handlers, database, rate limiter and CLI. The same app object runs
+standalone (``queue_identity.wsgi``) or mounted at ``/api/v1`` by the
+composition root; it never assumes which.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, redirect, request
+from werkzeug.wrappers import Response
+
+from . import config, errors, middleware, views
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build Queue; ``test_config`` overrides the environment, for tests."""
+    app = Flask(__name__)
+    config.load(app, test_config)
+    errors.register(app)
+
+    app.before_request(_bind_request)
+    app.register_blueprint(views.bp)
+
+    app.wsgi_app = middleware.RequestId(  # type: ignore[method-assign]
+        middleware.ContainBodyErrors(app.wsgi_app)
+    )
+    return app
+
+
+def _bind_request() -> Response | None:
+    g.request_id = request.environ.get(middleware.ENVIRON_KEY)
+
+    # Mounted at /api/v1, a request for exactly "/api/v1" arrives with an
+    # empty PATH_INFO; send it to the index under the same prefix and scheme.
+    if request.environ.get("PATH_INFO", "") == "":
+        return redirect(request.url_root, code=308)
+    return None

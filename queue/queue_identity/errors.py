@@ -1,0 +1,103 @@
+"""Every error Queue answers, as one RFC 9457 ``application/problem+json`` shape.
+
+Views raise :class:`ApiError` (or let werkzeug raise an ``HTTPException``);
+the handlers registered here turn either into the same body. Anything else is
+logged once with its traceback and answered as a bare 500.
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, Response, g, json, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE_BASE = "https://queue.invalid/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+class ApiError(Exception):
+    """An error a client can act on: a status, a stable slug and a sentence."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_body(
+    status: int, slug: str, detail: str, request_id: str | None, **extra: Any
+) -> dict[str, Any]:
+    """The RFC 9457 members of one error, plus the request id."""
+    return {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "request_id": request_id,
+        **extra,
+    }
+
+
+INTERNAL_ERROR = ("internal-error", "The server failed to answer; retry later.")
+
+
+def problem(
+    status: int,
+    slug: str,
+    detail: str,
+    headers: Iterable[tuple[str, str]] = (),
+    **extra: Any,
+) -> Response:
+    """Build a problem+json response for the current request."""
+    body = problem_body(status, slug, detail, g.get("request_id"), **extra)
+    response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
+    for name, value in headers:
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def handle_api_error(error: ApiError) -> Response:
+    return problem(
+        error.status, error.slug, error.detail, error.headers.items(), **error.extra
+    )
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    slug = (error.name or "error").lower().replace(" ", "-")
+    detail = error.description or HTTP_STATUS_CODES.get(status, "Error")
+    return problem(status, slug, detail, error.get_headers())
+
+
+def handle_unexpected(error: Exception) -> Response:
+    # Flask hands unhandled exceptions here wrapped in InternalServerError.
+    original = getattr(error, "original_exception", None) or error
+    log.error(
+        "unhandled exception",
+        exc_info=(type(original), original, original.__traceback__),
+        extra={"path": request.path, "method": request.method},
+    )
+    return problem(500, *INTERNAL_ERROR)
+
+
+def register(app: Flask) -> None:
+    """Install Queue's error handlers on ``app``."""
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(HTTPException, handle_http_exception)

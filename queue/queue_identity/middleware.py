@@ -1,0 +1,124 @@
+"""WSGI layers that wrap Queue's Flask app inside its own factory.
+
+They sit under Flask so that they hold for Queue alone and for Queue mounted
+in the composed service alike: every response carries a request id, and an
+exception raised while the body is being iterated, after Flask has returned,
+still ends as Queue's own JSON 500 instead of escaping into the server.
+"""
+
+import json
+import logging
+import re
+import sys
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .errors import INTERNAL_ERROR, problem_body
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+ENVIRON_KEY = "queue.request_id"
+HEADER = "X-Request-ID"
+
+# What Heroku's router sends: 20 to 200 of these characters.
+_ROUTER_ID = re.compile(r"[A-Za-z0-9+/=-]{20,200}")
+
+
+def accepted_request_id(value: str | None) -> str:
+    """Keep a router-style incoming id, or make a new one."""
+    if value and _ROUTER_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+class RequestId:
+    """Give each request an id, expose it in the environ, echo it back."""
+
+    def __init__(self, app: "WSGIApplication") -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        request_id = accepted_request_id(environ.get("HTTP_X_REQUEST_ID"))
+        environ[ENVIRON_KEY] = request_id
+
+        def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+            headers.append((HEADER, request_id))
+            return start_response(status, headers, *exc)
+
+        return self.app(environ, start)
+
+
+class ContainBodyErrors:
+    """Turn an exception raised while iterating a body into a JSON 500.
+
+    The real ``start_response`` is held back until the first non-empty chunk,
+    so a body that fails before producing anything can still be replaced.
+    Once bytes have gone out the exception is re-raised, and the server
+    closes the connection: a truncated body must not pass for a whole one.
+    """
+
+    def __init__(self, app: "WSGIApplication") -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        held: list[Any] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            held[:] = [status, headers, *exc]
+            return lambda data: None  # the legacy write() is never used here
+
+        body = self.app(environ, hold)
+        return self._iterate(environ, body, held, start_response)
+
+    def _iterate(
+        self,
+        environ: "WSGIEnvironment",
+        body: Iterable[bytes],
+        held: list[Any],
+        start_response: "StartResponse",
+    ) -> Iterator[bytes]:
+        started = False
+        try:
+            for chunk in body:
+                if not started and chunk:
+                    start_response(*held)
+                    started = True
+                if chunk:
+                    yield chunk
+        except Exception:
+            log.exception("response body failed")
+            if started:
+                raise
+            yield self._failure(environ, start_response)
+            return
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+        if not started:
+            start_response(*held)
+
+    def _failure(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> bytes:
+        body = problem_body(500, *INTERNAL_ERROR, environ.get(ENVIRON_KEY))
+        payload = json.dumps(body).encode()
+        start_response(
+            "500 INTERNAL SERVER ERROR",
+            [
+                ("Content-Type", "application/problem+json"),
+                ("Content-Length", str(len(payload))),
+            ],
+            sys.exc_info(),
+        )
+        return payload
