@@ -16,9 +16,9 @@ from webtest import TestApp
 os.environ.update(RAPTOR_ENV="development", QUEUE_ENV="development")
 os.environ.setdefault("FLAG_QUEUE_V1", "1")
 
-import queue_identity  # noqa: E402
-import wsgi  # noqa: E402
-from backend_v2.api import create_app as create_raptor  # noqa: E402
+import queue_identity
+import wsgi
+from backend_v2.api import create_app as create_raptor
 
 ROOT = Path(__file__).resolve().parent.parent
 
