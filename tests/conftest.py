@@ -6,11 +6,13 @@ process environment, so the environment is set before anything imports it.
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 from webtest import TestApp
 
 os.environ.update(RAPTOR_ENV="development", QUEUE_ENV="development")
@@ -19,14 +21,68 @@ os.environ.setdefault("FLAG_QUEUE_V1", "1")
 import queue_identity
 import wsgi
 from backend_v2.api import create_app as create_raptor
+from queue_identity import config, migrations
+from queue_identity.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+POSTGRES_URL = os.environ.get("QUEUE_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL")
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgres",
+        id="postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(
+                not POSTGRES_URL, reason="QUEUE_TEST_POSTGRES_URL unset"
+            ),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def queue_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of Queue's own: SQLite, or a Postgres schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+        migrations.upgrade(make_engine(url, config.DEFAULTS))
+        yield url
+        return
+
+    assert POSTGRES_URL is not None
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://")
+    )
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(
+        url.replace("postgresql://", "postgresql+psycopg://"), config.DEFAULTS
+    )
+    migrations.upgrade(engine)
+    engine.dispose()
+    yield url
+
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture
-def queue_config(tmp_path: Path) -> dict[str, Any]:
-    """Queue's test settings: its own SQLite file, limits off."""
-    return {"ENV": "development", "RATELIMIT_ENABLED": False}
+def queue_config(queue_database: str) -> dict[str, Any]:
+    """Queue's test settings: its own migrated database, limits off."""
+    return {
+        "ENV": "development",
+        "DATABASE_URL": queue_database,
+        "RATELIMIT_ENABLED": False,
+    }
 
 
 @pytest.fixture
@@ -36,7 +92,9 @@ def raptor_config() -> dict[str, Any]:
 
 @pytest.fixture
 def queue_app(queue_config: dict[str, Any]) -> Iterator[Any]:
-    yield queue_identity.create_app(queue_config)
+    app = queue_identity.create_app(queue_config)
+    yield app
+    app.extensions["queue.db"].kw["bind"].dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, g, redirect, request
 from werkzeug.wrappers import Response
 
-from . import config, errors, middleware, views
+from . import cli, config, db, errors, middleware, ratelimit, security, views
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -20,9 +20,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     config.load(app, test_config)
     errors.register(app)
+    db.init_app(app)
+    security.init_app(app)
 
     app.before_request(_bind_request)
     app.register_blueprint(views.bp)
+    ratelimit.init_app(app)
+    cli.init_app(app)
 
     app.wsgi_app = middleware.RequestId(  # type: ignore[method-assign]
         middleware.ContainBodyErrors(app.wsgi_app)
@@ -36,5 +40,7 @@ def _bind_request() -> Response | None:
     # Mounted at /api/v1, a request for exactly "/api/v1" arrives with an
     # empty PATH_INFO; send it to the index under the same prefix and scheme.
     if request.environ.get("PATH_INFO", "") == "":
-        return redirect(request.url_root, code=308)
+        response = redirect(request.url_root, code=308)
+        response.set_data(b"")
+        return response
     return None

@@ -43,8 +43,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_SIGNIN_PER_EMAIL": "10 per minute",
     "RATELIMIT_SIGNIN_PER_IP": "30 per minute",
-    "RATELIMIT_SIGNUP_PER_IP": "10 per hour",
+    "RATELIMIT_SIGNUP_PER_EMAIL": "5 per hour",
+    "RATELIMIT_SIGNUP_PER_IP": "20 per hour",
     "RATELIMIT_PASSWORD_PER_USER": "5 per minute",
+    "RATELIMIT_PASSWORD_PER_IP": "20 per minute",
+    # Only failed service authentication counts: inactive tokens are normal.
     "RATELIMIT_INTROSPECT_FAILURES_PER_IP": "20 per minute",
     "RAPTOR_CLIENT_SECRET": None,  # secret of the built-in "raptor" client
     "CORS_ORIGINS": "",  # comma-separated; empty sends no CORS headers
@@ -52,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
 
 # Flask's own keys that Queue deliberately sets; anything else unknown warns.
 FLASK_KEYS = {"DEBUG", "TESTING", "PROPAGATE_EXCEPTIONS", "SERVER_NAME"}
+FLASK_KEYS |= {"RATELIMIT_KEY_PREFIX", "RATELIMIT_STORAGE_OPTIONS"}
 
 
 class ConfigError(RuntimeError):
