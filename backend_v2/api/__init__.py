@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, g, request
 from flask.wrappers import Response
 
-from . import config, errors, views
+from . import config, errors, identity, views
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -40,6 +40,7 @@ def create_app(
     config.load(app, test_config)
     app.extensions["raptor.mounts"] = dict(mounts or {})
     app.extensions["raptor.queue_app"] = queue_app
+    identity.init_app(app)
 
     errors.register(app)
     app.before_request(_bind_request_id)

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -14,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Where Raptor finds Queue. Set: Queue over HTTP at that base URL (the
     # extracted service). Unset: Queue in this process, when it is mounted.
+    # The URL is Queue's own root, where its /readyz is: the standalone app's
+    # origin, or ending in /api/v1 for a Queue mounted in another service.
     "QUEUE_URL": None,
     "QUEUE_CLIENT_ID": "raptor",
     "QUEUE_CLIENT_SECRET": None,
@@ -37,6 +40,7 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    _check_queue(app.config)
     env = app.config["ENV"]
     if env == "development":
         for key, value in DEVELOPMENT_VALUES.items():
@@ -55,5 +59,27 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         if not value or value == DEVELOPMENT_VALUES[key]:
             raise ConfigError(f"{PREFIX}_{key} must be set to a real secret")
 
-    if not isinstance(app.config["QUEUE_TIMEOUT"], int | float):
+    # Raptor sends its service secret to this URL on every identity call.
+    url = app.config["QUEUE_URL"]
+    if url and urlsplit(url).scheme != "https":
+        raise ConfigError(f"{PREFIX}_QUEUE_URL must be an https URL in production")
+
+
+def _check_queue(config: Mapping[str, Any]) -> None:
+    url = config["QUEUE_URL"]
+    if url and not _is_http_url(url):
+        raise ConfigError(f"{PREFIX}_QUEUE_URL must be an http(s) URL, got {url!r}")
+
+    timeout = config["QUEUE_TIMEOUT"]
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
         raise ConfigError(f"{PREFIX}_QUEUE_TIMEOUT must be a number of seconds")
+    if timeout <= 0:
+        raise ConfigError(f"{PREFIX}_QUEUE_TIMEOUT must be more than 0 seconds")
+
+
+def _is_http_url(value: object) -> bool:
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+        return bool(parts and parts.scheme in ("http", "https") and parts.hostname)
+    except ValueError:
+        return False
