@@ -21,8 +21,14 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-serve: install
+# gunicorn with --reload serves exactly what production serves, and restarts
+# its workers when a source file changes; `flask run` cannot serve the
+# DispatcherMiddleware composition.
+serve: install migrate
 	$(DEV_ENV) $(BIN)/gunicorn wsgi:app --reload --bind 127.0.0.1:$(PORT)
+
+migrate: install
+	$(DEV_ENV) $(BIN)/flask --app queue_identity queue migrate
 
 routes: install
 	@$(DEV_ENV) $(BIN)/python -m wsgi routes
