@@ -55,8 +55,16 @@ def _internal_error(error: InternalServerError) -> Response:
     return _render(500, "internal-error", "Raptor failed to answer; retry later.", [])
 
 
+def _leave_logging_to_handler(exc_info: object) -> None:
+    """Stand in for ``Flask.log_exception``: the 500 handler logs instead."""
+
+
 def register(app: Flask) -> None:
     """Install Raptor's error handlers on ``app``."""
+    # Flask logs every unhandled exception itself, then calls the 500
+    # handler, which logs it again with fixed fields: keep only that one.
+    app.log_exception = _leave_logging_to_handler  # type: ignore[method-assign]
+
     app.register_error_handler(ApiError, ApiError.to_response)
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -96,8 +96,16 @@ def handle_unexpected(error: Exception) -> Response:
     return problem(500, *INTERNAL_ERROR)
 
 
+def _leave_logging_to_handler(exc_info: object) -> None:
+    """Stand in for ``Flask.log_exception``: the 500 handler logs instead."""
+
+
 def register(app: Flask) -> None:
     """Install Queue's error handlers on ``app``."""
+    # Flask logs every unhandled exception itself, then calls the 500
+    # handler, which logs it again with fixed fields: keep only that one.
+    app.log_exception = _leave_logging_to_handler  # type: ignore[method-assign]
+
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(HTTPException, handle_http_exception)

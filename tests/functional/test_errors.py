@@ -6,6 +6,7 @@ request parsing, or a view. Test-only routes are added to both apps of a fresh
 composed service before it serves its first request.
 """
 
+import logging
 import re
 from typing import Any
 
@@ -172,6 +173,18 @@ def test_raising_view_is_problem_500_without_internals(
     assert "hunter2" not in response.text
     assert "RuntimeError" not in response.text
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(("prefix", "type_base"), APPS)
+def test_raising_view_is_logged_once_with_traceback(
+    client: TestApp, caplog: pytest.LogCaptureFixture, prefix: str, type_base: str
+) -> None:
+    with caplog.at_level(logging.INFO):
+        client.get(f"{prefix}/test-raise", status=500, expect_errors=True)
+
+    logged = [record for record in caplog.records if record.exc_info]
+    assert [record.getMessage() for record in logged] == ["unhandled exception"]
+    assert str(logged[0].exc_info[1]) == SECRET  # type: ignore[index]
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/test-private"])
