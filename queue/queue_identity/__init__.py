@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, redirect, request
+from flask_cors import CORS
 from werkzeug.wrappers import Response
 
 from . import cli, config, db, errors, middleware, ratelimit, security, views
@@ -27,11 +28,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     ratelimit.init_app(app)
     cli.init_app(app)
+    _allow_origins(app)
 
     app.wsgi_app = middleware.RequestId(  # type: ignore[method-assign]
         middleware.ContainBodyErrors(app.wsgi_app)
     )
     return app
+
+
+def _allow_origins(app: Flask) -> None:
+    # Browsers on other origins may call Queue only where an operator said so.
+    origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
+    if origins:
+        CORS(
+            app,
+            origins=origins,
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["Location", "Retry-After", "X-Request-ID"],
+        )
 
 
 def _bind_request() -> Response | None:
