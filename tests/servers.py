@@ -6,7 +6,7 @@ and nothing else of this process's environment. It waits until the health
 endpoint answers, and always kills the process group on the way out::
 
     with running("wsgi:app", {"FLAG_QUEUE_V1": "1"}, log_dir=tmp) as server:
-        httpx.get(server.url + "/healthz")
+        server.client().get("/healthz")
         server.stop()  # SIGTERM, as Heroku sends; returns the exit code
 
 Queue alone runs the same way, from its own folder with the shared config::
@@ -47,11 +47,14 @@ class Server:
     stdout: Path
     stderr: Path
 
+    def client(self, timeout: float = 5.0) -> httpx.Client:
+        """An HTTP client for this server; proxy variables cannot divert it."""
+        return httpx.Client(base_url=self.url, timeout=timeout, trust_env=False)
+
     def log(self) -> str:
         """Everything gunicorn wrote so far, stdout then stderr."""
-        return self.stdout.read_text(errors="replace") + self.stderr.read_text(
-            errors="replace"
-        )
+        outputs = (self.stdout, self.stderr)
+        return "".join(path.read_text(errors="replace") for path in outputs)
 
     def wait_for_log(self, *parts: str, timeout: float = 5.0) -> str:
         """The first stdout line holding every one of ``parts``.
@@ -154,8 +157,9 @@ def _wait_healthy(server: Server, health: str) -> None:
             raise ServerFailed(f"gunicorn exited early:\n{server.log()}")
 
         try:
-            if httpx.get(server.url + health, timeout=1.0).status_code == 200:
-                return
+            with server.client(timeout=1.0) as client:
+                if client.get(health).status_code == 200:
+                    return
         except httpx.TransportError:
             pass  # not listening yet
         time.sleep(0.1)

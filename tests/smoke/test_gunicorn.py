@@ -26,7 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def http(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=5.0) as client:
+    with server.client() as client:
         yield client
 
 
@@ -105,6 +105,7 @@ def test_client_prefix_headers_do_not_change_routing(
 
 def test_sigterm_stops_gunicorn_in_time(tmp_path: Path) -> None:
     with running("wsgi:app", ENV, log_dir=tmp_path) as server:
-        httpx.get(server.url + "/healthz", timeout=5.0)
+        with server.client() as client:
+            client.get("/healthz")
 
         assert server.stop(timeout=30.0) == 0
