@@ -5,6 +5,7 @@ stdout, and finish in-flight requests inside the 30 s Heroku allows between
 SIGTERM and SIGKILL.
 """
 
+import logging
 import os
 
 from flask import g, has_app_context
@@ -40,10 +41,17 @@ access_log_format = (
 class RequestIdFilter:
     """Stamp each record with the request id of the Flask app serving it."""
 
-    def filter(self, record: object) -> bool:
-        if not hasattr(record, "request_id"):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if hasattr(record, "request_id"):
+            return True
+
+        if record.name == "gunicorn.access" and isinstance(record.args, dict):
+            # The access line is logged after the response, outside any app;
+            # the id is the one the response carried.
+            request_id = record.args.get("{x-request-id}o")
+        else:
             request_id = g.get("request_id") if has_app_context() else None
-            record.request_id = request_id or "-"  # type: ignore[attr-defined]
+        record.request_id = request_id or "-"
         return True
 
 
@@ -56,6 +64,7 @@ logconfig_dict = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         },
     },
     "handlers": {
@@ -68,6 +77,8 @@ logconfig_dict = {
     },
     "root": {"level": loglevel.upper(), "handlers": ["stdout"]},
     "loggers": {
+        # Alembic announces each of its plugins at INFO on import.
+        "alembic": {"level": "WARNING"},
         "gunicorn.error": {
             "level": loglevel.upper(),
             "handlers": ["stdout"],
