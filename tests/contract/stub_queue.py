@@ -107,7 +107,8 @@ def _problem(status: int, detail: str) -> Response:
 def serve(app: Any) -> Iterator[str]:
     """Serve the WSGI ``app`` on a free loopback port; yield its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll, so that shutting down takes milliseconds, not half a second.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
