@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.wsgi import ClosingIterator
+
 from .errors import INTERNAL_ERROR, problem_body
 
 if TYPE_CHECKING:
@@ -77,7 +79,11 @@ class ContainBodyErrors:
             return lambda data: None  # the legacy write() is never used here
 
         body = self.app(environ, hold)
-        return self._iterate(environ, body, held, start_response)
+        # The server's close() must reach the app's body even when it never
+        # starts iterating, which a generator's own finally cannot promise.
+        close = getattr(body, "close", None)
+        contained = self._iterate(environ, body, held, start_response)
+        return ClosingIterator(contained, [close] if close is not None else None)
 
     def _iterate(
         self,
@@ -100,10 +106,6 @@ class ContainBodyErrors:
                 raise
             yield self._failure(environ, start_response)
             return
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
 
         if not started:
             start_response(*held)

@@ -29,6 +29,8 @@ def _fail(where: str) -> None:
 
 
 def _add_failing_routes(app: Flask) -> None:
+    closed = app.extensions.setdefault("test.closed", [])
+
     @app.get("/test-view-fails")
     def view_fails() -> str:
         _fail("in a view")
@@ -53,6 +55,12 @@ def _add_failing_routes(app: Flask) -> None:
             _fail("after the first chunk")
 
         return Response(body())
+
+    @app.get("/test-body-closes")
+    def body_closes() -> Response:
+        response = Response(iter([b"body with a close callback"]))
+        response.call_on_close(lambda: closed.append(True))
+        return response
 
     @app.before_request
     def before() -> None:
@@ -117,10 +125,38 @@ def test_body_failing_after_first_chunk_propagates_to_server(
     # tell the client, by closing the connection on a short body.
     with pytest.raises(RuntimeError, match="after the first chunk"):
         received.extend(body)
+    body.close()  # type: ignore[attr-defined]
 
     assert status == "200 OK"
     assert received == [b"first chunk"]
     assert TestApp(failing).get("/").json["service"] == "raptor"
+
+
+def test_queue_body_is_closed_when_server_closes_unread(
+    failing: wsgi.Composed,
+) -> None:
+    assert failing.queue is not None
+    closed = failing.queue.extensions["test.closed"]
+    environ = EnvironBuilder(path="/api/v1/test-body-closes").get_environ()
+
+    # A server that gives up before reading, on a client gone early, must
+    # still reach the app's close(): files and sessions are released there.
+    body = failing(environ, lambda status, headers, exc_info=None: None)
+    body.close()  # type: ignore[attr-defined]
+
+    assert closed == [True]
+
+
+def test_queue_body_is_closed_once_after_a_full_read(
+    failing: wsgi.Composed,
+) -> None:
+    assert failing.queue is not None
+    closed = failing.queue.extensions["test.closed"]
+
+    response = TestApp(failing).get("/api/v1/test-body-closes")
+
+    assert response.body == b"body with a close callback"
+    assert closed == [True]
 
 
 def _queue_production(queue_config: dict[str, Any], **overrides: Any) -> Flask:
