@@ -131,6 +131,9 @@ class QueueClient:
             base_url=url,
             timeout=timeout,
             limits=httpx.Limits(max_connections=32, keepalive_expiry=30),
+            # Queue is exactly at ``url``: proxy variables set for other
+            # traffic must not divert calls that carry the service secret.
+            trust_env=False,
         )
         return cls(http, client_id=client_id, client_secret=client_secret)
 

@@ -160,7 +160,7 @@ def http_leg(standalone_queue: Server) -> Iterator[Leg]:
         composed = wsgi.build_app({"FLAG_QUEUE_V1": "0"})
 
     raptor = _over_wsgi(composed, "http://raptor.test")
-    public = httpx.Client(base_url=standalone_queue.url, timeout=TIMEOUT)
+    public = standalone_queue.client(timeout=TIMEOUT)
     leg = Leg("http", None, standalone_queue.url, public, raptor)
     yield leg
     leg.close()

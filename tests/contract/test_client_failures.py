@@ -183,3 +183,19 @@ def test_client_in_process_app_raising_is_unavailable() -> None:
 
     with pytest.raises(QueueUnavailable):
         client.introspect(LIVE_TOKEN)
+
+
+def test_client_over_http_ignores_proxy_variables(
+    behaviour: Behaviour, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+
+    with serve(stub_queue(behaviour)) as url:
+        client = QueueClient.over_http(
+            url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, timeout=0.3
+        )
+
+        assert client.introspect(LIVE_TOKEN) is not None

@@ -7,7 +7,6 @@ variable is the whole switch.
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from tests.contract.conftest import QUEUE_APP, Leg, procfile
@@ -46,7 +45,8 @@ def test_account_over_http_between_two_services(
     token = http_leg.sign_in(user)["access_token"]
     headers = {"Authorization": f"Bearer {token}", "X-Request-ID": REQUEST_ID}
 
-    response = httpx.get(raptor.url + "/account", headers=headers, timeout=5.0)
+    with raptor.client() as client:
+        response = client.get("/account", headers=headers)
 
     assert response.status_code == 200
     assert response.json()["id"] == user["id"]
@@ -55,12 +55,14 @@ def test_account_over_http_between_two_services(
 
 
 def test_raptor_readiness_includes_the_extracted_queue(raptor: Server) -> None:
-    response = httpx.get(raptor.url + "/readyz", timeout=5.0)
+    with raptor.client() as client:
+        response = client.get("/readyz")
 
     assert response.json() == {"status": "ok", "checks": {"queue": "ok"}}
 
 
 def test_raptor_without_the_flag_leaves_api_v1_unmounted(raptor: Server) -> None:
-    response = httpx.get(raptor.url + "/api/v1/healthz", timeout=5.0)
+    with raptor.client() as client:
+        response = client.get("/api/v1/healthz")
 
     assert response.status_code == 404
