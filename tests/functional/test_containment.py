@@ -6,7 +6,7 @@ The production factories refuse the Flask switches that would let an
 exception escape into the server instead.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -74,6 +74,12 @@ def _add_failing_routes(app: Flask) -> None:
         return response
 
 
+def _start_nothing(
+    status: str, headers: list[tuple[str, str]], exc_info: Any = None
+) -> Callable[[bytes], object]:
+    return lambda data: None
+
+
 @pytest.fixture
 def failing(composed: wsgi.Composed) -> wsgi.Composed:
     """The composed service, with routes that fail in each part of Queue."""
@@ -119,7 +125,7 @@ def test_body_failing_after_first_chunk_propagates_to_server(
 ) -> None:
     environ = EnvironBuilder(path="/api/v1/test-body-fails-late").get_environ()
     body, status, _ = run_wsgi_app(failing, environ)
-    received = []
+    received: list[bytes] = []
 
     # The status is out with the first chunk; only the server can still
     # tell the client, by closing the connection on a short body.
@@ -141,7 +147,7 @@ def test_queue_body_is_closed_when_server_closes_unread(
 
     # A server that gives up before reading, on a client gone early, must
     # still reach the app's close(): files and sessions are released there.
-    body = failing(environ, lambda status, headers, exc_info=None: None)
+    body = failing(environ, _start_nothing)
     body.close()  # type: ignore[attr-defined]
 
     assert closed == [True]
