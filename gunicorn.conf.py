@@ -29,6 +29,11 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 forwarder_headers = ""
 secure_scheme_headers: dict[str, str] = {}
 
+# gunicorn's control socket lives at one path per user, so two servers on a
+# machine (the composed app and a standalone Queue) take it from each other;
+# nothing here uses it, and a dyno has no operator shell to use it from.
+control_socket_disable = True
+
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

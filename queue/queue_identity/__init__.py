@@ -54,7 +54,9 @@ def _bind_request() -> Response | None:
     # Mounted at /api/v1, a request for exactly "/api/v1" arrives with an
     # empty PATH_INFO; send it to the index under the same prefix and scheme.
     if request.environ.get("PATH_INFO", "") == "":
-        response = redirect(request.url_root, code=308)
+        query = request.query_string.decode("latin-1")
+        target = request.url_root + (f"?{query}" if query else "")
+        response = redirect(target, code=308)
         response.set_data(b"")
         return response
     return None

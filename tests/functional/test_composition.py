@@ -164,3 +164,9 @@ def test_health_endpoints_answer_for_each_app(client: TestApp) -> None:
     assert client.get("/api/v1/healthz").json == {"status": "ok"}
     assert client.get("/readyz").json["status"] == "ok"
     assert client.get("/api/v1/readyz").json["status"] == "ok"
+
+
+def test_api_v1_redirect_keeps_the_query_string(client: TestApp) -> None:
+    response = client.get("/api/v1?page=2&q=a%20b", status=308)
+
+    assert response.headers["Location"] == "http://localhost/api/v1/?page=2&q=a%20b"
