@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, g, json, request
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -96,6 +98,22 @@ def handle_unexpected(error: Exception) -> Response:
     return problem(500, *INTERNAL_ERROR)
 
 
+def handle_database_unavailable(error: SQLAlchemyError) -> Response:
+    # The database refusing connections or the pool running dry is an outage
+    # to wait out, not a bug: answer 503 so that clients and Raptor retry.
+    log.error(
+        "database unavailable",
+        exc_info=(type(error), error, error.__traceback__),
+        extra={"path": request.path, "method": request.method},
+    )
+    return problem(
+        503,
+        "database-unavailable",
+        "Queue cannot reach its database; retry shortly.",
+        [("Retry-After", "5")],
+    )
+
+
 def _leave_logging_to_handler(exc_info: object) -> None:
     """Stand in for ``Flask.log_exception``: the 500 handler logs instead."""
 
@@ -109,3 +127,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(HTTPException, handle_http_exception)
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, handle_database_unavailable)
