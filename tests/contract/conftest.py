@@ -79,7 +79,9 @@ class Leg:
     raptor: httpx.Client  # Raptor, configured for this leg
     clients: list[QueueClient] = field(default_factory=list)
 
-    def client(self, secret: str = CLIENT_SECRET, timeout: float = TIMEOUT) -> Any:
+    def client(
+        self, secret: str = CLIENT_SECRET, timeout: float = TIMEOUT
+    ) -> QueueClient:
         """A Queue client over this leg's transport, as Raptor builds one."""
         options = {"client_id": CLIENT_ID, "client_secret": secret, "timeout": timeout}
         if self.queue_app is not None:
