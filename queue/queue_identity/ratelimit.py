@@ -21,7 +21,10 @@ EXTENSION = "queue.limiter"
 
 
 def _email() -> str:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested too deeply; the view answers 400
+        body = None
     email = body.get("email") if isinstance(body, dict) else None
     if not isinstance(email, str):
         return "email:-"

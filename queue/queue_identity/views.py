@@ -25,7 +25,11 @@ def parse(model: type[RequestModel]) -> RequestModel:
     if not request.is_json:
         raise ApiError(415, "unsupported-media-type", "Send application/json.")
 
-    payload = request.get_json()  # malformed JSON raises a 400 here
+    try:
+        payload = request.get_json()  # malformed JSON raises a 400 here
+    except RecursionError:
+        # json gives up on deep nesting with RecursionError, not ValueError.
+        raise ApiError(400, "invalid-body", "The body is nested too deeply.") from None
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid-body", "The body must be a JSON object.")
 

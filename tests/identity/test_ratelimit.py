@@ -226,3 +226,11 @@ def test_shared_storage_starts_without_warning(
 
     assert _storage_warnings(caplog) == []
 
+
+def test_body_nested_too_deep_is_400_with_limits_on(queue_client: TestApp) -> None:
+    # The per-email key reads the body before the view does.
+    response = queue_client.post(
+        "/sessions", b"[" * 5000, content_type="application/json", expect_errors=True
+    )
+
+    assert response.status_int == 400
