@@ -31,7 +31,7 @@ OPERATIONS: list[tuple[str, str, str, Any, dict[int, Any], Any]] = [
         {200: schemas.Health, 503: schemas.Health},
         [],
     ),
-    ("get", "/openapi.json", "This document", None, {200: None}, []),
+    ("get", "/openapi.json", "This document", None, {200: "document"}, []),
     (
         "post",
         "/users",
@@ -140,6 +140,8 @@ def _responses(responses: dict[int, Any]) -> dict[str, Any]:
         entry: dict[str, Any] = {"description": str(status)}
         if model is schemas.Problem:
             entry["content"] = _content(model, "application/problem+json")
+        elif model == "document":
+            entry["content"] = {"application/json": {"schema": {"type": "object"}}}
         elif model is not None:
             entry["content"] = _content(model)
         out[str(status)] = entry
