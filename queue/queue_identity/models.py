@@ -28,7 +28,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
         if value is None:
             return None
-        return value.astimezone(UTC).replace(tzinfo=None)
+        # Postgres reads a naive value in the session's time zone, so it gets
+        # the instant itself; SQLite keeps no zone and gets naive UTC.
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
