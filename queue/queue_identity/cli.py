@@ -70,7 +70,11 @@ def rotate_client(client_id: str) -> None:
     """Give a service client a new secret; the old one stops working now."""
     if not services.client_exists(client_id):
         raise click.ClickException(f"No client {client_id!r}; create it first.")
-    _print_secret(client_id, services.save_client(client_id))
+    try:
+        secret = services.save_client(client_id)
+    except ApiError as error:  # the built-in client, whose secret is config
+        raise click.ClickException(error.detail) from None
+    _print_secret(client_id, secret)
 
 
 def _print_secret(client_id: str, secret: str) -> None:
