@@ -37,9 +37,11 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-# %(r)s is the request line as the client sent it, /api/v1 prefix included.
+# %(r)s is the request line as the client sent it, /api/v1 prefix included;
+# %(p)s is the worker's pid, to tell which worker of a dyno answered.
 access_log_format = (
-    '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s agent="%(a)s"'
+    '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s '
+    'worker=%(p)s agent="%(a)s"'
 )
 
 
