@@ -6,8 +6,8 @@ one must hold in the other on the very next request.
 
 import json
 import re
-import time
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
