@@ -6,14 +6,16 @@ worker process alone, so N workers allow N times the limit; start-up says so.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter, RequestLimit
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 
-from . import audit, db, security, services
+from . import audit, db, security, services, views
+from .errors import problem
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,8 @@ def _email() -> str:
 def _bearer_user() -> str:
     # Keyed by the account, found from the bearer token; an unknown token
     # still counts, against its own digest.
-    secret = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    token = services.active_token(secret.strip()) if secret else None
+    secret = views.bearer_secret()
+    token = services.active_token(secret) if secret else None
     if token is not None:
         return "user:" + token.user_id
     return "token:" + security.digest(secret)
@@ -63,6 +65,11 @@ LIMITS: dict[str, list[tuple[str, Callable[[], str], Any]]] = {
         ("RATELIMIT_PASSWORD_PER_USER", _bearer_user, None),
         ("RATELIMIT_PASSWORD_PER_IP", get_remote_address, None),
     ],
+    # Deactivation checks the password too: limit guessing with a stolen token.
+    "queue.deactivate": [
+        ("RATELIMIT_PASSWORD_PER_USER", _bearer_user, None),
+        ("RATELIMIT_PASSWORD_PER_IP", get_remote_address, None),
+    ],
     "queue.introspect": [
         ("RATELIMIT_INTROSPECT_FAILURES_PER_IP", get_remote_address, _failed_auth),
     ],
@@ -77,13 +84,27 @@ def _breached(limit: RequestLimit) -> None:
     session.commit()
 
 
+def _throttled(error: RateLimitExceeded) -> Response:
+    limit = current_app.extensions[EXTENSION].current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    return problem(
+        429,
+        "too-many-requests",
+        f"Too many attempts; retry in {wait} seconds.",
+        [("Retry-After", str(wait))],
+    )
+
+
 def init_app(app: Flask) -> None:
     """Attach a limiter of this app's own and limit the endpoints above."""
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "queue")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Flask-Limiter's headers would put Retry-After on every answer of a
+    # limited endpoint, successes too; Queue sends it with 429s alone.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter = Limiter(get_remote_address, app=app, on_breach=_breached)
     app.extensions[EXTENSION] = limiter
+    app.register_error_handler(RateLimitExceeded, _throttled)
 
     for endpoint, limits in LIMITS.items():
         view: Any = app.view_functions[endpoint]

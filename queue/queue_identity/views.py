@@ -40,13 +40,7 @@ def parse(model: type[RequestModel]) -> RequestModel:
 
 
 def _unprocessable(error: ValidationError) -> ApiError:
-    problems = [
-        {
-            "field": ".".join(str(part) for part in item["loc"]) or "body",
-            "message": item["msg"],
-        }
-        for item in error.errors(include_url=False, include_input=False)
-    ]
+    problems = schemas.problems(error)
     fields = ", ".join(sorted({item["field"] for item in problems}))
     return ApiError(422, "invalid-body", f"Invalid fields: {fields}.", errors=problems)
 
@@ -55,10 +49,16 @@ def dump(model: type[BaseModel], value: Any) -> dict[str, Any]:
     return model.model_validate(value, from_attributes=True).model_dump(mode="json")
 
 
+def bearer_secret() -> str:
+    """The token in ``Authorization: Bearer``, or "" (the scheme ignores case)."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
 def bearer_token() -> Token:
     """The caller's live token, or a 401 that says how to authenticate."""
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    token = services.active_token(secret.strip()) if scheme == "Bearer" else None
+    secret = bearer_secret()
+    token = services.active_token(secret) if secret else None
     if token is None:
         raise ApiError(
             401,

@@ -237,3 +237,28 @@ def test_body_nested_too_deep_is_400_with_limits_on(queue_client: TestApp) -> No
     )
 
     assert response.status_int == 400
+
+
+def test_deactivation_limit_stops_password_guessing_with_a_stolen_token(
+    queue_client: TestApp, token: str, bearer: Headers
+) -> None:
+    for _ in range(2):
+        queue_client.delete_json(
+            "/users/me", {"password": WRONG}, headers=bearer(token), status=403
+        )
+
+    response = queue_client.delete_json(
+        "/users/me", {"password": PASSWORD}, headers=bearer(token), expect_errors=True
+    )
+
+    assert_throttled(response)
+    queue_client.get("/users/me", headers=bearer(token), status=200)
+
+
+def test_successful_answers_carry_no_retry_after(
+    queue_client: TestApp, user: dict[str, Any]
+) -> None:
+    response = _sign_in(queue_client, "ada@example.com", PASSWORD)
+
+    assert response.status_int == 201
+    assert "Retry-After" not in response.headers

@@ -127,3 +127,10 @@ def test_sign_in_after_sign_out_everywhere_works(
     fresh = sign_in()
 
     queue_client.get("/users/me", headers=bearer(fresh), status=200)
+
+
+def test_bearer_scheme_name_ignores_case(queue_client: TestApp, token: str) -> None:
+    for scheme in ("bearer", "BEARER", "Bearer"):
+        headers = {"Authorization": f"{scheme} {token}"}
+
+        assert queue_client.get("/users/me", headers=headers).status_int == 200
