@@ -43,13 +43,15 @@ class Passwords:
 
     def hash(self, password: str) -> str:
         with self._slot():
-            return self.hasher.hash(password)
+            return self.hasher.hash(_normal(password))
 
     def verify(self, stored: str | None, password: str) -> bool:
         """Check ``password``; with no stored hash, spend the same time anyway."""
         with self._slot():
             try:
-                return self.hasher.verify(stored or self._dummy_hash(), password)
+                return self.hasher.verify(
+                    stored or self._dummy_hash(), _normal(password)
+                )
             except (VerificationError, InvalidHashError):
                 return False
 
@@ -65,6 +67,12 @@ class Passwords:
 
     def _slot(self) -> "_Slot":
         return _Slot(self.slots, self.wait)
+
+
+def _normal(password: str) -> str:
+    # The same password typed on two keyboards may arrive composed ("é") or
+    # decomposed ("e" + accent); NFKC makes both the same bytes to hash.
+    return unicodedata.normalize("NFKC", password)
 
 
 class _Slot:

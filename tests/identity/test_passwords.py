@@ -262,3 +262,17 @@ def test_password_change_to_a_weak_password_is_422(
     )
 
     assert [e["field"] for e in response.json["errors"]] == ["new_password"]
+
+
+def test_password_matches_in_any_unicode_normal_form(
+    queue_client: TestApp, make_user: Callable[..., dict[str, Any]]
+) -> None:
+    composed = "caf\u00e9 au lait, s'il vous pla\u00eet"
+    decomposed = "cafe\u0301 au lait, s'il vous plai\u0302t"
+    make_user(password=composed)
+
+    response = queue_client.post_json(
+        "/sessions", {"email": "ada@example.com", "password": decomposed}
+    )
+
+    assert response.status_int == 201
