@@ -3,6 +3,7 @@
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from pydantic import ValidationError
 
 from . import db, migrations, schemas, services
 from .errors import ApiError
@@ -27,8 +28,14 @@ def create_user(email: str, name: str, password: str) -> None:
     try:
         data = schemas.SignUp(email=email, password=password, name=name)
         user = services.sign_up(data.email, data.password, data.name)
-    except (ApiError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
+    except ValidationError as error:
+        # str(error) would print the rejected password back to the terminal.
+        reasons = "; ".join(
+            f"{p['field']}: {p['message']}" for p in schemas.problems(error)
+        )
+        raise click.ClickException(reasons) from None
+    except ApiError as error:
+        raise click.ClickException(error.detail) from None
     click.echo(f"Created user {user.id} <{user.email}>.")
 
 

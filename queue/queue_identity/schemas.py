@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
 )
 
 # The documented password bounds; the configured minimum may be higher.
@@ -55,6 +56,17 @@ NewPassword = Annotated[
 Name = Annotated[
     str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)
 ]
+
+
+def problems(error: ValidationError) -> list[dict[str, str]]:
+    """Each field that failed and why, never echoing the value given."""
+    return [
+        {
+            "field": ".".join(str(part) for part in item["loc"]) or "body",
+            "message": item["msg"],
+        }
+        for item in error.errors(include_url=False, include_input=False)
+    ]
 
 
 class Request(BaseModel):

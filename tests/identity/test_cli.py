@@ -178,3 +178,14 @@ def test_rotate_client_raptor_is_refused_with_a_message(run: Run) -> None:
 
     assert (result.exit_code, type(result.exception)) == (1, SystemExit)
     assert "set by config" in result.output
+
+
+def test_create_user_refusal_never_prints_the_password(run: Run) -> None:
+    for password in ("short-Sec1", "x" * 257 + "Secret2"):
+        result = run(
+            "create-user", "bo@example.com", "--name", "Bo", "--password", password
+        )
+
+        assert result.exit_code == 1
+        assert "password" in result.output
+        assert password not in result.output
