@@ -199,3 +199,18 @@ def test_audit_rows_cannot_be_changed_or_removed(
             connection.execute(text(statement))
 
     assert stored_rows("queue_audit_events") == before
+
+
+@pytest.mark.postgres
+def test_audit_log_cannot_be_truncated_on_postgres(
+    user: dict[str, Any], queue_engine: Engine, stored_rows: Rows
+) -> None:
+    if queue_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    before = stored_rows("queue_audit_events")
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        with queue_engine.begin() as connection:
+            connection.execute(text("TRUNCATE queue_audit_events"))
+
+    assert stored_rows("queue_audit_events") == before
