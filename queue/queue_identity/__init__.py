@@ -30,9 +30,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     _allow_origins(app)
 
-    app.wsgi_app = middleware.RequestId(  # type: ignore[method-assign]
-        middleware.ContainBodyErrors(app.wsgi_app)
-    )
+    contained = middleware.ContainBodyErrors(app.wsgi_app)
+    capped = middleware.InFlightCap(contained, app.config["MAX_IN_FLIGHT"])
+    app.wsgi_app = middleware.RequestId(capped)  # type: ignore[method-assign]
     return app
 
 

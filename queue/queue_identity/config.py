@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from limits import parse_many
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,15 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_IDLE_TTL": 60 * 60 * 24,  # seconds without use before a token dies
     "TOKEN_ABSOLUTE_TTL": 60 * 60 * 24 * 14,  # seconds after sign-in, always
     "TOKEN_TOUCH_INTERVAL": 60,  # write last use at most once a minute
-    "PASSWORD_MIN_LENGTH": 12,
-    "PASSWORD_MAX_LENGTH": 256,
+    "PASSWORD_MIN_LENGTH": 12,  # 12 to 256; the maximum is fixed at 256
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,  # KiB
     "ARGON2_PARALLELISM": 1,
     "HASH_CONCURRENCY": 2,  # per worker process
     "HASH_QUEUE_TIMEOUT": 2.0,  # seconds to wait for a hashing slot
+    # Queue requests one worker serves at once; beyond, 503 at once. Keep it
+    # below gunicorn's threads so that Raptor always has a thread left.
+    "MAX_IN_FLIGHT": 3,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_SIGNIN_PER_EMAIL": "10 per minute",
@@ -67,11 +70,13 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config.update(SESSION_COOKIE_NAME="queue_session")
     app.config.from_prefixed_env(PREFIX)
+    _keep_strings(app.config)
 
     if test_config is not None:
         app.config.from_mapping(test_config)
 
     _check_types(app.config)
+    _check_values(app.config)
     _warn_unknown(app.config)
     _apply_environment(app)
 
@@ -79,6 +84,49 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 def variable(key: str) -> str:
     """The environment variable that sets ``key``."""
     return f"{PREFIX}_{key}"
+
+
+def _keep_strings(config: dict[str, Any]) -> None:
+    # from_prefixed_env parses values as JSON, which turns a secret such as
+    # "0123456" into the number 123456; text settings keep the text.
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(variable(key))
+        if raw is None:
+            continue
+        if default is None or isinstance(default, str):
+            config[key] = raw
+        elif isinstance(default, bool):
+            config[key] = _switch(key, raw)
+
+
+def _switch(key: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{variable(key)} must be one of 1/true/yes/on or 0/false/no/off")
+
+
+def _check_values(config: Mapping[str, Any]) -> None:
+    if not 12 <= config["PASSWORD_MIN_LENGTH"] <= 256:
+        raise ConfigError(f"{variable('PASSWORD_MIN_LENGTH')} must be from 12 to 256")
+
+    for key in ("HASH_CONCURRENCY", "MAX_IN_FLIGHT", "DATABASE_POOL_SIZE"):
+        if config[key] < 1:
+            raise ConfigError(f"{variable(key)} must be at least 1")
+
+    for key in DEFAULTS:
+        if key.startswith("RATELIMIT_") and key.endswith(
+            ("_PER_EMAIL", "_PER_IP", "_PER_USER")
+        ):
+            try:
+                parse_many(config[key])
+            except ValueError:
+                raise ConfigError(
+                    f"{variable(key)} must be a rate such as '10 per minute', "
+                    f"got {config[key]!r}"
+                ) from None
 
 
 def _check_types(config: Mapping[str, Any]) -> None:

@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -124,3 +125,45 @@ class ContainBodyErrors:
             sys.exc_info(),
         )
         return payload
+
+
+class InFlightCap:
+    """Serve at most ``limit`` Queue requests at once in this process.
+
+    Queue shares gunicorn's threads with Raptor. When Queue is slow (its
+    database hangs, a burst of sign-ins waits for hashing slots), requests
+    beyond the cap are refused at once with 503 rather than occupy every
+    thread of the worker and starve Raptor's routes.
+    """
+
+    def __init__(self, app: "WSGIApplication", limit: int) -> None:
+        self.app = app
+        self.slots = threading.BoundedSemaphore(limit)
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        if not self.slots.acquire(blocking=False):
+            return _busy(environ, start_response)
+
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self.slots.release()
+            raise
+        return ClosingIterator(body, [self.slots.release])
+
+
+def _busy(environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
+    detail = "Queue is serving as many requests as it may at once; retry shortly."
+    body = problem_body(503, "busy", detail, environ.get(ENVIRON_KEY))
+    payload = json.dumps(body).encode()
+    start_response(
+        "503 SERVICE UNAVAILABLE",
+        [
+            ("Content-Type", "application/problem+json"),
+            ("Content-Length", str(len(payload))),
+            ("Retry-After", "1"),
+        ],
+    )
+    return [payload]

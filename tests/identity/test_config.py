@@ -98,7 +98,7 @@ def test_environment_values_are_read_as_json(
     [
         ("QUEUE_TOKEN_IDLE_TTL", "soon"),
         ("QUEUE_TOKEN_ABSOLUTE_TTL", "true"),
-        ("QUEUE_RATELIMIT_ENABLED", "1"),
+        ("QUEUE_RATELIMIT_ENABLED", "2"),
         ("QUEUE_HASH_QUEUE_TIMEOUT", '"2s"'),
     ],
 )
@@ -137,3 +137,50 @@ def test_unknown_variable_warns_naming_it(
         if record.getMessage() == "unknown setting ignored"
     ]
     assert "QUEUE_TOKEN_IDLE_TIME" in unknown
+
+
+def test_all_digit_secrets_stay_text(
+    monkeypatch: pytest.MonkeyPatch, production: dict[str, Any]
+) -> None:
+    monkeypatch.setenv("QUEUE_SECRET_KEY", "0123456789")
+    monkeypatch.setenv("QUEUE_RAPTOR_CLIENT_SECRET", "9876543210")
+    settings = {k: v for k, v in production.items() if k not in REAL_SECRETS}
+
+    app = queue_identity.create_app(settings)
+
+    assert app.config["SECRET_KEY"] == "0123456789"
+    assert app.config["RAPTOR_CLIENT_SECRET"] == "9876543210"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("0", False), ("off", False), ("ON", True), ("1", True)]
+)
+def test_switches_take_the_flag_words(
+    monkeypatch: pytest.MonkeyPatch,
+    production: dict[str, Any],
+    raw: str,
+    expected: bool,
+) -> None:
+    monkeypatch.setenv("QUEUE_RATELIMIT_ENABLED", raw)
+
+    assert queue_identity.create_app(production).config["RATELIMIT_ENABLED"] is expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("QUEUE_RATELIMIT_SIGNIN_PER_EMAIL", "banana"),
+        ("QUEUE_RATELIMIT_SIGNUP_PER_IP", "ten a minute"),
+        ("QUEUE_PASSWORD_MIN_LENGTH", "1000"),
+        ("QUEUE_PASSWORD_MIN_LENGTH", "8"),
+        ("QUEUE_MAX_IN_FLIGHT", "0"),
+        ("QUEUE_RATELIMIT_ENABLED", "maybe"),
+    ],
+)
+def test_malformed_setting_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, production: dict[str, Any], variable: str, raw: str
+) -> None:
+    monkeypatch.setenv(variable, raw)
+
+    with pytest.raises(ConfigError, match=variable):
+        queue_identity.create_app(production)
