@@ -82,6 +82,8 @@ def queue_config(queue_database: str) -> dict[str, Any]:
         "ENV": "development",
         "DATABASE_URL": queue_database,
         "RATELIMIT_ENABLED": False,
+        # Race tests send more requests at once than a worker would allow.
+        "MAX_IN_FLIGHT": 32,
     }
 
 
