@@ -13,7 +13,7 @@ from flask import Flask, g, redirect, request
 from flask_cors import CORS
 from werkzeug.wrappers import Response
 
-from . import cli, config, db, errors, middleware, ratelimit, security, views
+from . import audit, cli, config, db, errors, middleware, ratelimit, security, views
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     errors.register(app)
     db.init_app(app)
+    audit.init_app(app)
     security.init_app(app)
 
     app.before_request(_bind_request)

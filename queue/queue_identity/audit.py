@@ -9,12 +9,16 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import db
 from .models import AuditEvent
 
 log = logging.getLogger(__name__)
+
+PENDING = "queue.audit.pending"
 
 EVENTS = frozenset(
     {
@@ -25,6 +29,7 @@ EVENTS = frozenset(
         "sign_out_everywhere",
         "tokens_revoked",
         "password_changed",
+        "password_check_failed",
         "profile_updated",
         "deactivated",
         "service_auth_failed",
@@ -56,19 +61,36 @@ def record(
         **_request_fields(),
     )
     db.add(row)
-    log.info(
-        "security event",
-        extra={"event": event, "user_id": user_id, "client_id": client_id},
+    db.info.setdefault(PENDING, []).append(
+        {"event": event, "user_id": user_id, "client_id": client_id}
     )
     return row
+
+
+def _log_committed(session: Session) -> None:
+    # Logged once the row is committed: a sign-up that lost a race, or a
+    # transaction that failed, must not appear in the logs as having happened.
+    for fields in session.info.pop(PENDING, []):
+        log.info("security event", extra=fields)
+
+
+def _forget(session: Session, *args: object) -> None:
+    session.info.pop(PENDING, None)
+
+
+def init_app(app: Flask) -> None:
+    factory = app.extensions[db.EXTENSION]
+    event.listen(factory, "after_commit", _log_committed)
+    event.listen(factory, "after_rollback", _forget)
 
 
 def _request_fields() -> dict[str, str | None]:
     if not has_request_context():
         return {"ip": None, "user_agent": "cli", "request_id": None}
     agent = request.headers.get("User-Agent")
+    address = request.remote_addr
     return {
-        "ip": request.remote_addr,
+        "ip": address[:64] if address else None,
         "user_agent": agent[:512] if agent else None,
         "request_id": g.get("request_id"),
     }

@@ -50,7 +50,11 @@ def _user(email: str) -> User:
 @click.argument("email")
 def deactivate_user(email: str) -> None:
     """Deactivate a user; every token of theirs dies at once."""
-    services.deactivate_user(_user(email))
+    user = _user(email)
+    if not user.active:
+        click.echo(f"{email} was deactivated already.")
+        return
+    services.deactivate_user(user)
     click.echo(f"Deactivated {email}.")
 
 
@@ -66,6 +70,11 @@ def revoke_tokens(email: str) -> None:
 @click.argument("client_id")
 def create_client(client_id: str) -> None:
     """Create a service client; its secret is printed this once."""
+    if not services.valid_client_id(client_id):
+        raise click.ClickException(
+            "A client id is 1 to 64 of a-z, 0-9, '.', '_' and '-', "
+            "starting with a letter or digit."
+        )
     if services.client_exists(client_id):
         raise click.ClickException(f"Client {client_id!r} exists; rotate it instead.")
     _print_secret(client_id, services.save_client(client_id))

@@ -33,7 +33,9 @@ def make_engine(url: str, config: dict[str, Any]) -> Engine:
     """An engine with explicit, small pools and SQLite set up for threads."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 15}
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -45,6 +47,8 @@ def make_engine(url: str, config: dict[str, Any]) -> Engine:
         pool_timeout=config["DATABASE_POOL_TIMEOUT"],
         pool_pre_ping=True,
         pool_recycle=300,
+        # Errors would otherwise log statement parameters: password hashes.
+        hide_parameters=True,
         connect_args={"connect_timeout": 5, "application_name": "queue"},
     )
 

@@ -53,8 +53,29 @@ NewPassword = Annotated[
         description="12 to 256 characters, any Unicode; common passwords refused.",
     ),
 ]
+
+
+def _check_name(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    for char in value:
+        category = unicodedata.category(char)
+        # Control characters, unpaired surrogates and direction overrides
+        # have no place in a name; they break logs, storage and display.
+        if category in ("Cc", "Cs") or char in _BIDI_CONTROLS:
+            raise ValueError(f"must not contain the character U+{ord(char):04X}")
+
+    if not any(unicodedata.category(c)[0] in "LNPS" for c in value):
+        raise ValueError("must contain a visible character")
+    return value
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 Name = Annotated[
-    str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)
+    str,
+    BeforeValidator(_strip),
+    StringConstraints(min_length=1, max_length=200),
+    AfterValidator(_check_name),
 ]
 
 

@@ -5,6 +5,7 @@ before it returns, so that what a caller is told has happened (a sign-out, a
 revocation) already holds for every worker and dyno.
 """
 
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .errors import ApiError
 from .models import ServiceClient, Token, User
 
 BUILTIN_CLIENT = "raptor"
+CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 # End users' tokens are issued by Queue's own sign-in, not for another client.
 TOKEN_CLIENT_ID = "queue"  # noqa: S105 - an id, not a secret
@@ -244,6 +246,9 @@ def revoke_tokens(user: User) -> int:
 
 def _require_password(user: User, password: str, field: str) -> None:
     if not security.passwords().verify(user.password_hash, password):
+        session = db.session()
+        audit.record(session, "password_check_failed", user_id=user.id)
+        session.commit()
         raise ApiError(
             403,
             "wrong-password",
@@ -277,6 +282,9 @@ def authenticate_client(client_id: str, secret: str) -> bool:
         expected = current_app.config["RAPTOR_CLIENT_SECRET"]
         return bool(expected) and security.same(secret, expected)
 
+    if not valid_client_id(client_id):
+        return False
+
     client = db.session().get(ServiceClient, client_id)
     presented = security.digest(secret)
     if client is None:
@@ -285,12 +293,23 @@ def authenticate_client(client_id: str, secret: str) -> bool:
 
 
 def get_user(user_id: str) -> User | None:
-    return db.session().get(User, user_id)
+    try:
+        canonical = str(uuid.UUID(user_id))
+    except ValueError:
+        return None  # not an id Queue ever gives out
+    return db.session().get(User, canonical)
+
+
+def valid_client_id(client_id: str) -> bool:
+    """Whether ``client_id`` has the form every client id has."""
+    return CLIENT_ID.fullmatch(client_id) is not None
 
 
 def client_exists(client_id: str) -> bool:
     if client_id == BUILTIN_CLIENT:
         return True
+    if not valid_client_id(client_id):
+        return False
     return db.session().get(ServiceClient, client_id) is not None
 
 

@@ -77,9 +77,16 @@ def service_client() -> str:
         if services.authenticate_client(client_id, secret):
             return client_id
 
+    # Only a known client id is recorded: what arrives as the user name may
+    # be anything, a secret pasted in the wrong place included.
+    attempted = auth.username if auth is not None else None
+    known = attempted is not None and services.client_exists(attempted)
     session = db.session()
     audit.record(
-        session, "service_auth_failed", client_id=auth.username if auth else None
+        session,
+        "service_auth_failed",
+        client_id=attempted if known else None,
+        known_client=known,
     )
     session.commit()
     raise ApiError(
