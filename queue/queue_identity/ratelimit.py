@@ -77,11 +77,29 @@ LIMITS: dict[str, list[tuple[str, Callable[[], str], Any]]] = {
 
 
 def _breached(limit: RequestLimit) -> None:
+    # A flood of throttled requests must not become a flood of writes: under
+    # a sign-in storm each 429 waited on the database for its audit row, so
+    # only the first breach of a key in each window of its limit is recorded.
+    if not _first_breach(limit):
+        return
+
     session = db.session()
     audit.record(
         session, "throttled", endpoint=request.endpoint, limit=str(limit.limit)
     )
     session.commit()
+
+
+def _first_breach(limit: RequestLimit) -> bool:
+    """Whether no request has breached ``limit`` for this key in this window."""
+    window = limit.reset_at
+    seconds = max(1, window - int(time.time()))
+    marker = f"breached/{limit.key}/{window}"
+    try:
+        return limit.limiter.storage.incr(marker, seconds) == 1
+    except Exception:  # the store is failing: record rather than lose an event
+        log.warning("rate limit store failed; throttling recorded anyway")
+        return True
 
 
 def _throttled(error: RateLimitExceeded) -> Response:

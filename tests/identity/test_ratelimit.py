@@ -262,3 +262,16 @@ def test_successful_answers_carry_no_retry_after(
 
     assert response.status_int == 201
     assert "Retry-After" not in response.headers
+
+
+def test_throttled_flood_is_audited_once_per_limit_and_window(
+    queue_client: TestApp, stored_rows: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    for _ in range(3):
+        _sign_in(queue_client, "ada@example.com")
+    for _ in range(20):
+        assert_throttled(_sign_in(queue_client, "ada@example.com"))
+
+    events = [row["event"] for row in stored_rows("queue_audit_events")]
+
+    assert events.count("throttled") == 1
