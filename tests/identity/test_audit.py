@@ -123,15 +123,17 @@ def test_sign_in_failed_for_an_unknown_email_names_no_user(
     assert (row["event"], row["user_id"]) == ("sign_in_failed", None)
 
 
-def test_service_auth_failed_names_the_client_claimed(
+def test_service_auth_failed_for_an_unknown_client_names_none(
     queue_client: TestApp, basic: Basic, stored_rows: Rows
 ) -> None:
+    # What arrives as the user name may be a secret pasted in the wrong place.
     headers = basic("billing", WRONG_CLIENT_SECRET)
 
     queue_client.post("/tokens/introspect", {"token": "x"}, headers=headers, status=401)
 
     [row] = stored_rows("queue_audit_events")
-    assert (row["event"], row["client_id"]) == ("service_auth_failed", "billing")
+    assert (row["event"], row["client_id"]) == ("service_auth_failed", None)
+    assert row["details"] == {"known_client": False}
 
 
 def test_audit_and_logs_never_carry_a_secret(
