@@ -189,3 +189,28 @@ def test_create_user_refusal_never_prints_the_password(run: Run) -> None:
         assert result.exit_code == 1
         assert "password" in result.output
         assert password not in result.output
+
+
+@pytest.mark.parametrize("client_id", ["", "a:b", "x" * 65, "Billing", ".lead"])
+def test_create_client_with_a_malformed_id_is_refused(
+    run: Run, stored_rows: Callable[[str], list[dict[str, Any]]], client_id: str
+) -> None:
+    result = run("create-client", client_id)
+
+    assert result.exit_code == 1
+    assert "client id is 1 to 64" in result.output
+    assert stored_rows("queue_service_clients") == []
+
+
+def test_deactivate_user_twice_leaves_the_first_record(
+    run: Run, user: dict[str, Any], stored_rows: Callable[[str], list[dict[str, Any]]]
+) -> None:
+    run("deactivate-user", "ada@example.com")
+    first = stored_rows("queue_users")[0]["deactivated_at"]
+
+    result = run("deactivate-user", "ada@example.com")
+
+    assert "deactivated already" in result.output
+    assert stored_rows("queue_users")[0]["deactivated_at"] == first
+    events = [e["event"] for e in stored_rows("queue_audit_events")]
+    assert events.count("deactivated") == 1
