@@ -86,6 +86,8 @@ logconfig_dict = {
     "loggers": {
         # Alembic announces each of its plugins at INFO on import.
         "alembic": {"level": "WARNING"},
+        # httpx logs every request Raptor makes to Queue at INFO.
+        "httpx": {"level": "WARNING"},
         "gunicorn.error": {
             "level": loglevel.upper(),
             "handlers": ["stdout"],

@@ -1,10 +1,14 @@
 """Raptor's settings: one defaults mapping, overridden by ``RAPTOR_*`` variables."""
 
+import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 PREFIX = "RAPTOR"
 
@@ -37,9 +41,11 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     """Fill ``app.config`` from defaults, then the environment, then tests."""
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env(PREFIX)
+    _keep_strings(app.config)
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    _warn_unknown()
     _check_queue(app.config)
     env = app.config["ENV"]
     if env == "development":
@@ -63,6 +69,22 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     url = app.config["QUEUE_URL"]
     if url and urlsplit(url).scheme != "https":
         raise ConfigError(f"{PREFIX}_QUEUE_URL must be an https URL in production")
+
+
+def _keep_strings(config: dict[str, Any]) -> None:
+    # from_prefixed_env parses values as JSON: an all-digit secret would
+    # become a number. Text settings keep the text they were given.
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(f"{PREFIX}_{key}")
+        if raw is not None and (default is None or isinstance(default, str)):
+            config[key] = raw
+
+
+def _warn_unknown() -> None:
+    for name in os.environ:
+        key = name.removeprefix(f"{PREFIX}_")
+        if key != name and key not in DEFAULTS:
+            log.warning("unknown setting ignored", extra={"variable": name})
 
 
 def _check_queue(config: Mapping[str, Any]) -> None:

@@ -101,10 +101,16 @@ def handle_unexpected(error: Exception) -> Response:
 def handle_database_unavailable(error: SQLAlchemyError) -> Response:
     # The database refusing connections or the pool running dry is an outage
     # to wait out, not a bug: answer 503 so that clients and Raptor retry.
+    # One line per request, not a traceback: during an outage every request
+    # fails the same way, and the driver's message says why.
+    cause = getattr(error, "orig", None) or error
     log.error(
         "database unavailable",
-        exc_info=(type(error), error, error.__traceback__),
-        extra={"path": request.path, "method": request.method},
+        extra={
+            "path": request.path,
+            "error": type(cause).__name__,
+            "reason": (str(cause).splitlines() or [""])[0][:200],
+        },
     )
     return problem(
         503,

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, request, url_for
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from . import audit, db, migrations, openapi, schemas, services
 from .errors import ApiError
@@ -26,7 +27,9 @@ def parse(model: type[RequestModel]) -> RequestModel:
         raise ApiError(415, "unsupported-media-type", "Send application/json.")
 
     try:
-        payload = request.get_json()  # malformed JSON raises a 400 here
+        payload = request.get_json()
+    except BadRequest:
+        raise ApiError(400, "malformed-json", "The body is not valid JSON.") from None
     except RecursionError:
         # json gives up on deep nesting with RecursionError, not ValueError.
         raise ApiError(400, "invalid-body", "The body is nested too deeply.") from None

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from webtest import TestApp
 
 import wsgi
@@ -24,3 +25,17 @@ def test_queue_without_database_answers_503(queue_config: dict[str, Any]) -> Non
         "unreachable"
     )
     assert client.get("/").json["service"] == "raptor"
+
+
+def test_outage_is_logged_in_one_line_without_traceback(
+    queue_config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    queue_config["DATABASE_URL"] = UNREACHABLE
+    client = TestApp(wsgi.build_app({"FLAG_QUEUE_V1": "1"}, queue_config=queue_config))
+    body = {"email": "ada@example.com", "password": "a long passphrase"}
+
+    client.post_json("/api/v1/sessions", body, status=503)
+
+    [record] = [r for r in caplog.records if r.msg == "database unavailable"]
+    assert record.exc_info is None
+    assert record.error == "OperationalError"  # type: ignore[attr-defined]

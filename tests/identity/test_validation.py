@@ -156,6 +156,13 @@ def test_malformed_json_is_400(send: Send, body: bytes) -> None:
     assert answers == dict.fromkeys(ENDPOINTS, (400, "application/problem+json"))
 
 
+def test_malformed_json_says_so(send: Send) -> None:
+    response = send("sign-in", b'{"email": ')
+
+    assert response.json["type"].endswith("/malformed-json")
+    assert response.json["detail"] == "The body is not valid JSON."
+
+
 def test_body_over_the_size_limit_is_413(send: Send) -> None:
     answers = {
         endpoint: _answer(send(endpoint, _json(endpoint, padding="x" * 17 * 1024)))

@@ -49,3 +49,24 @@ def test_queue_url_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
 
     assert app.config["QUEUE_URL"] == "http://127.0.0.1:5001"
     assert app.config["QUEUE_TIMEOUT"] == 0.5
+
+
+def test_all_digit_secrets_stay_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPTOR_SECRET_KEY", "0123456789")
+    monkeypatch.setenv("RAPTOR_QUEUE_CLIENT_SECRET", "9876543210")
+
+    app = create_raptor({"ENV": "production"})
+
+    assert app.config["SECRET_KEY"] == "0123456789"
+    assert app.config["QUEUE_CLIENT_SECRET"] == "9876543210"
+
+
+def test_unknown_variable_warns_naming_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("RAPTOR_QUEUE_TIMEOUTS", "3")
+
+    create_raptor({"ENV": "development"})
+
+    unknown = [getattr(r, "variable", None) for r in caplog.records]
+    assert "RAPTOR_QUEUE_TIMEOUTS" in unknown
