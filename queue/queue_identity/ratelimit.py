@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
 
-from . import audit, db, security, services, views
+from . import audit, db, schemas, security, services, views
 from .errors import problem
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,13 @@ def _email() -> str:
     email = body.get("email") if isinstance(body, dict) else None
     if not isinstance(email, str):
         return "email:-"
+
+    # Count every spelling of one account together, as sign-in matches it:
+    # the validated form turns an IDN domain into one spelling.
+    try:
+        email = schemas.normal_email(email)
+    except ValueError:
+        pass  # the view refuses it; it still counts under its raw form
     return "email:" + services.email_key(email)
 
 

@@ -29,6 +29,11 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+def normal_email(value: str) -> str:
+    """``value`` trimmed, validated and normalised; ValueError when invalid."""
+    return _check_email(value.strip())
+
+
 def _check_email(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     try:

@@ -79,6 +79,17 @@ def test_sign_in_per_email_limit_counts_every_form_of_the_email(
     assert_throttled(_sign_in(queue_client, "ada@EXAMPLE.com", address="192.0.2.99"))
 
 
+def test_sign_in_per_email_limit_counts_both_spellings_of_an_idn_domain(
+    queue_client: TestApp, make_user: Callable[..., dict[str, Any]]
+) -> None:
+    make_user(email="idn@ex\u00e4mple.com")
+    for email in ("idn@ex\u00e4mple.com", "idn@xn--exmple-cua.com") * 2:
+        if _sign_in(queue_client, email, address="192.0.2.7").status_int == 429:
+            break
+    else:
+        pytest.fail("four attempts past a limit of three were not refused")
+
+
 def test_sign_in_per_email_limit_spares_other_emails(
     queue_client: TestApp, make_user: Callable[..., dict[str, Any]]
 ) -> None:
