@@ -1,0 +1,1 @@
+"""The seven figures, one module each, each with ``run(bench) -> Result``."""
