@@ -6,12 +6,14 @@ on a loopback port.
 """
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from queue_identity.client import (
+    IN_PROCESS_SLOTS,
     NotAuthorized,
     QueueClient,
     QueueError,
@@ -199,3 +201,59 @@ def test_client_over_http_ignores_proxy_variables(
         )
 
         assert client.introspect(LIVE_TOKEN) is not None
+
+
+def _in_process_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "queue-in-process"}
+
+
+def test_client_in_process_reuses_its_threads(behaviour: Behaviour) -> None:
+    client = QueueClient.in_process(
+        stub_queue(behaviour),
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        timeout=1.0,
+    )
+    before = _in_process_threads()
+
+    answers = [client.introspect(LIVE_TOKEN) for _ in range(20)]
+
+    assert all(answer is not None for answer in answers)
+    assert len(_in_process_threads() - before) == 1
+
+
+def test_client_in_process_stuck_calls_take_at_most_every_slot(
+    behaviour: Behaviour,
+) -> None:
+    behaviour.delay = 1.0
+    client = QueueClient.in_process(
+        stub_queue(behaviour),
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        timeout=0.05,
+    )
+    before = _in_process_threads()
+
+    for _ in range(IN_PROCESS_SLOTS + 2):
+        with pytest.raises(QueueUnavailable, match="in time"):
+            client.introspect(LIVE_TOKEN)
+
+    assert len(_in_process_threads() - before) <= IN_PROCESS_SLOTS
+
+
+def test_client_in_process_close_stops_its_threads(behaviour: Behaviour) -> None:
+    client = QueueClient.in_process(
+        stub_queue(behaviour),
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        timeout=1.0,
+    )
+    before = _in_process_threads()
+    client.introspect(LIVE_TOKEN)
+    started = _in_process_threads() - before
+
+    client.close()
+    for thread in started:
+        thread.join(timeout=2.0)
+
+    assert started and not any(thread.is_alive() for thread in started)
