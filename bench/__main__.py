@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", help="comma-separated figure numbers")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("QUEUE_TEST_POSTGRES_URL", POSTGRES),
+        default=os.environ.get("TEST_POSTGRES_URL", POSTGRES),
         help="database for figure 6's Postgres half (a schema is made and dropped)",
     )
     parser.add_argument("--no-postgres", action="store_true")

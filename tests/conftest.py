@@ -27,8 +27,8 @@ from queue_identity.db import make_engine
 ROOT = Path(__file__).resolve().parent.parent
 
 
-POSTGRES_URL = os.environ.get("QUEUE_TEST_POSTGRES_URL")
-REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -38,7 +38,7 @@ BACKENDS = [
         marks=[
             pytest.mark.postgres,
             pytest.mark.skipif(
-                not POSTGRES_URL, reason="QUEUE_TEST_POSTGRES_URL unset"
+                not POSTGRES_URL, reason="TEST_POSTGRES_URL unset"
             ),
         ],
     ),

@@ -21,7 +21,7 @@ FIGURES = 7
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench-results")
-    postgres = os.environ.get("QUEUE_TEST_POSTGRES_URL")
+    postgres = os.environ.get("TEST_POSTGRES_URL")
     database = ["--postgres-url", postgres] if postgres else ["--no-postgres"]
     command = [sys.executable, "-m", "bench", "--budget", "tiny", "--out", str(out)]
 

@@ -18,7 +18,7 @@ import queue_identity
 
 PASSWORD = "a long and unusual passphrase"
 WRONG = "not the right passphrase"
-REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -178,7 +178,7 @@ def test_introspection_limit_counts_failed_authentication_only(
 def shared_limits(queue_config: dict[str, Any]) -> Iterator[tuple[TestApp, TestApp]]:
     """Two Queue apps, as two workers, counting in one Redis."""
     if REDIS_URL is None:
-        pytest.skip("QUEUE_TEST_REDIS_URL unset")
+        pytest.skip("TEST_REDIS_URL unset")
 
     settings = {
         **queue_config,
