@@ -9,10 +9,14 @@ import math
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from .measure import percentile
 
@@ -64,6 +68,21 @@ class Locust:
     slice_seconds: float
     warmup: float
     timeout: float
+    cpu_seconds: float = 0.0  # locust's own, user and system, as last seen
+
+    def watch(self) -> None:
+        """Keep locust's own CPU time up to date while it runs, on a thread.
+
+        Once it has exited there is no process left to ask.
+        """
+        watched = psutil.Process(self.process.pid)
+
+        def poll() -> None:
+            while self.process.poll() is None:
+                self.cpu_seconds = _cpu_seconds(watched, self.cpu_seconds)
+                time.sleep(0.25)
+
+        threading.Thread(target=poll, name="locust-cpu", daemon=True).start()
 
     def stop(self) -> None:
         """Kill locust if it still runs; its samples are lost."""
@@ -90,6 +109,14 @@ class Locust:
         self.samples.unlink()
         found = [Sample(*row) for row in rows]
         return _slices(found, self.phases, self.slice_seconds, self.warmup)
+
+
+def _cpu_seconds(process: psutil.Process, last: float) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:  # it has just exited
+        return last
+    return float(times.user + times.system)
 
 
 def start(
@@ -127,9 +154,11 @@ def start(
         process = subprocess.Popen(
             command, env=environment, stdout=out, stderr=subprocess.STDOUT
         )
-    return Locust(
+    run = Locust(
         process, samples, output, phases, slice_seconds, warmup, seconds + GRACE
     )
+    run.watch()
+    return run
 
 
 def locust(host: str, classes: Sequence[str], **options: Any) -> list[Slice]:

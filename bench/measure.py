@@ -1,6 +1,7 @@
 """Timing side by side, and the result each figure hands to the report."""
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -60,6 +61,13 @@ def _time(side: Side, count: int) -> list[float]:
         side.run(prepared)
         spent.append((time.perf_counter_ns() - start) / 1e6)
     return spent
+
+
+def cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def median(values: Sequence[float]) -> float:

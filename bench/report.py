@@ -1,6 +1,5 @@
 """The results as a table on the terminal, a Markdown page and a PNG plot."""
 
-import os
 import platform
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ matplotlib.use("Agg")  # files only: no display, the same on every machine
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .measure import Result
+from .measure import Result, cpus
 
 PAGE = "README.md"
 PLOT = "latency.png"
@@ -118,14 +117,8 @@ def about(budget: str) -> dict[str, str]:
         "budget": budget,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "Python": platform.python_version(),
-        "CPUs": str(_cpus()),
+        "CPUs": str(cpus()),
         "gunicorn": version("gunicorn"),
         "locust": version("locust"),
         "Flask": version("flask"),
     }
-
-
-def _cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

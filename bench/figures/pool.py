@@ -14,7 +14,7 @@ set against the idle slices on either side of it.
 from collections import Counter
 
 from ..load import Slice, locust, rounds, start
-from ..measure import Result, at_most, median, percentile, spread
+from ..measure import Result, at_most, cpus, median, percentile, spread
 from ..servers import Bench
 
 NUMBER = 4
@@ -39,7 +39,7 @@ def method(seconds: float) -> str:
 
 
 def run(bench: Bench) -> Result:
-    probed, attacks = _load(bench)
+    probed, attacks, attackers_cpu = _load(bench)
     hammered = rounds(probed, "hammer", "idle")
     flooded = rounds(probed, "flood", "idle")
     ratios = {
@@ -73,6 +73,12 @@ def run(bench: Bench) -> Result:
     )
     details = [f"{name} over idle: {spread(values)}" for name, values in ratios.items()]
     details.append(f"sign-in attempts: {attempts}: {tally}")
+    details.append(
+        "the attackers' own locust process used "
+        f"{attackers_cpu:.0%} of the machine's CPU over the run (attacking in half "
+        "of its slices), "
+        "which remote attackers would not take from the server"
+    )
     text = method(bench.budget.pool_slice)
     return Result(NUMBER, TITLE, ratio, shown, GOAL, text, details, samples)
 
@@ -82,8 +88,8 @@ def _ratio(pair: tuple[Slice, Slice], share: float) -> float:
     return loaded.p("probe", share) / idle.p("probe", share)
 
 
-def _load(bench: Bench) -> tuple[list[Slice], list[Slice]]:
-    """The probe's slices and the attackers', from two locust processes.
+def _load(bench: Bench) -> tuple[list[Slice], list[Slice], float]:
+    """The probe's slices, the attackers' and their share of the CPU.
 
     Apart, the attackers' event loop cannot delay the probe's timing; both
     count slices from the epoch, so their phases agree.
@@ -119,8 +125,9 @@ def _load(bench: Bench) -> tuple[list[Slice], list[Slice]]:
         attacks = attackers.slices()
     finally:
         attackers.stop()
+    share = attackers.cpu_seconds / budget.pool_seconds / cpus()
 
     failed = [s for part in probed for s in part.of("probe") if s.status != 200]
     if failed:
         raise RuntimeError(f"{len(failed)} of Raptor's cheap requests failed")
-    return probed, attacks
+    return probed, attacks, share
