@@ -37,9 +37,7 @@ BACKENDS = [
         id="postgres",
         marks=[
             pytest.mark.postgres,
-            pytest.mark.skipif(
-                not POSTGRES_URL, reason="TEST_POSTGRES_URL unset"
-            ),
+            pytest.mark.skipif(not POSTGRES_URL, reason="TEST_POSTGRES_URL unset"),
         ],
     ),
 ]
