@@ -16,7 +16,7 @@ class Budget:
     pool_seconds: int  # figure 4's locust run
     pool_slice: float  # seconds of each phase before the next
     warmup_seconds: float  # start of each locust run left out of the figures
-    users: int  # locust users when throughput is measured
+    users: int  # figure 2's: at most 3 a worker, Queue's in-flight cap, if dealt fairly
     growth: tuple[int, int]  # users (each with a token) in the two databases
     memory_rounds: int  # fresh pairs of servers whose workers are weighed
 
@@ -46,7 +46,7 @@ NORMAL = Budget(
     pool_seconds=100,
     pool_slice=4.0,
     warmup_seconds=2.0,
-    users=6,
+    users=4,
     growth=(1_000, 100_000),
     memory_rounds=3,
 )

@@ -59,13 +59,20 @@ def _write(**_: Any) -> None:
 class Alternate(FastHttpUser):
     """Asks again as soon as answered, of the target the slice's phase names.
 
-    ``$BENCH_TARGETS`` maps each phase to a URL, as ``phase=url,...``.
+    ``$BENCH_TARGETS`` maps each phase to a URL, as ``phase=url,...``. The
+    first request of each slice closes its connection, so that gunicorn
+    deals the users out to its workers afresh: a run is not stuck with one
+    uneven deal.
     """
+
+    last = ""
 
     @task
     def get(self) -> None:
         current = phase()
-        self.client.get(TARGETS[current], name=current)
+        headers = {"Connection": "close"} if current != self.last else None
+        self.last = current
+        self.client.get(TARGETS[current], name=current, headers=headers)
 
 
 class Probe(FastHttpUser):

@@ -5,13 +5,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display, the same on every machine
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .measure import Result, cpus
 
@@ -47,7 +48,9 @@ def markdown(results: Sequence[Result], about: dict[str, str]) -> str:
         "every figure is a ratio of two things measured side by side in the same",
         "run, over repeated rounds, and medians over the rounds are quoted. The",
         "machine may be shared and noisy; the ratios, not the absolute times,",
-        "are what carries over to another machine.",
+        "are what carries over to another machine. What the profiles behind",
+        "the missed goals showed, and what was changed for them, is in",
+        "[docs/benchmarks.md](../../docs/benchmarks.md).",
         "",
         "Run: " + ", ".join(f"{key} {value}" for key, value in about.items()) + ".",
         "",
@@ -83,7 +86,7 @@ def _row(result: Result) -> str:
 
 
 def plot(results: Sequence[Result], path: Path) -> None:
-    """Each figure's latency distributions as cumulative curves, log-scaled."""
+    """Each figure's latency distributions as cumulative curves."""
     shown = [result for result in results if result.samples]
     columns = 3
     rows = max(1, -(-len(shown) // columns))
@@ -95,11 +98,8 @@ def plot(results: Sequence[Result], path: Path) -> None:
             ordered = sorted(values)
             shares = [(rank + 1) / len(ordered) for rank in range(len(ordered))]
             ax.plot(ordered, shares, label=series, linewidth=1.2)
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        _scale(ax, [v for values in result.samples.values() for v in values])
         ax.set_title(f"{result.number}. {result.title}", fontsize=10)
-        ax.set_xlabel("latency, ms (log)")
         ax.set_ylabel("share of calls at most")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
@@ -109,6 +109,19 @@ def plot(results: Sequence[Result], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def _scale(ax: Any, values: list[float]) -> None:
+    # Log-scaled where the series span decades, labelled at 1, 2 and 5.
+    low, high = min(values), max(values)
+    if low > 0 and high / low > 4:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("latency, ms (log)")
+    else:
+        ax.set_xlabel("latency, ms")
 
 
 def about(budget: str) -> dict[str, str]:

@@ -38,6 +38,7 @@ DEVELOPMENT = {"RAPTOR_ENV": "development", "QUEUE_ENV": "development"}
 SERVED = {
     "composed": ("wsgi:app", {"FLAG_QUEUE_V1": "1"}),
     "raptor": ("wsgi:app", {"FLAG_QUEUE_V1": "0"}),
+    "raptor twin": ("wsgi:app", {"FLAG_QUEUE_V1": "0"}),  # a control for figure 2
     "queue": ("queue_identity.wsgi:app", {}),
 }
 

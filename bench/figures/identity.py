@@ -1,10 +1,11 @@
 """Figure 3: the identity call from Raptor, in-process against over HTTP.
 
 The same contract client, built by Raptor's own ``identity.build_client``,
-introspects the same live token three ways: in-process through the Queue app
-mounted in this process; over HTTP to Queue alone under gunicorn on loopback
-(2 workers, the same database); and, as the floor, Queue's service layer
-called directly, with no HTTP on either side.
+introspects live tokens in-process through the Queue app mounted in this
+process, and over HTTP to Queue alone under gunicorn on loopback (2 workers,
+the same database). Two more sides show where the time goes: Queue's WSGI
+app called with no client at all, the least any in-process transport could
+cost, and, as the floor, Queue's service layer called directly.
 """
 
 import random
@@ -23,9 +24,10 @@ NUMBER = 3
 TITLE = "The identity call from Raptor"
 METHOD = (
     "QueueClient.introspect of a live token in-process (Queue's WSGI app) "
-    "against the same client over HTTP to Queue alone under gunicorn, and "
-    "Queue's services.introspect called directly as the floor, in blocks "
-    "taken in turn; per-round ratio of median latencies, median over rounds."
+    "against the same client over HTTP to Queue alone under gunicorn, with "
+    "Queue's app called bare and its services.introspect as the floor, in "
+    "blocks taken in turn; per-round ratio of median latencies, median over "
+    "rounds."
 )
 GOAL = at_least(5, "x faster")
 

@@ -6,6 +6,10 @@ Queue alone. For each app one locust run of closed-loop users, each asking
 again as soon as it is answered, switches between the composed server and
 the app's own every couple of seconds; every slice on the composed server is
 a round, set against the slices on the other just before and after it.
+
+A fourth server, a twin of Raptor alone, is measured against Raptor alone
+the same way: the control says how far from 1 two identical servers come
+out, which is the resolution the figure has on this machine.
 """
 
 from collections import Counter
@@ -24,6 +28,9 @@ PAIRS = {
     "Raptor": (("composed", "/healthz"), ("raptor", "/healthz")),
     "Queue": (("composed", "/api/v1/healthz"), ("queue", "/healthz")),
 }
+# Two identical servers measured the same way: how far apart the method
+# puts two things that are the same, on this machine, in this run.
+CONTROL = (("raptor twin", "/healthz"), ("raptor", "/healthz"))
 
 
 def method(users: int, seconds: float) -> str:
@@ -31,7 +38,8 @@ def method(users: int, seconds: float) -> str:
         f"GET /healthz of each app, composed against served alone, 2 workers "
         f"each; locust headless, {users} closed-loop users switching server every "
         f"{seconds:g} s; per-slice ratio of throughput (p50, p99 shown) against the "
-        f"neighbouring slices, median over slices, the worse app quoted."
+        f"neighbouring slices, median over slices, the worse app quoted; two "
+        f"identical servers as control."
     )
 
 
@@ -47,6 +55,7 @@ def run(bench: Bench) -> Result:
             samples.setdefault(name, []).extend(part.latencies(part.phase))
             refused[name] += len(part.samples) - len(part.latencies(part.phase))
 
+    control = _compare(rounds(_load(bench, CONTROL), "composed", "alone"))
     quoted = {app: median(values["throughput"]) for app, values in figures.items()}
     worst = min(quoted.values())
     shown = ", ".join(
@@ -54,10 +63,18 @@ def run(bench: Bench) -> Result:
         f"p99 {median(v['p99']):.2f})"
         for app, v in figures.items()
     )
+    shown += (
+        f"; control, Raptor alone against its twin, {median(control['throughput']):.3f}"
+    )
     details = [
         f"{app} {name} ratio: {spread(values)}"
         for app, measured in figures.items()
         for name, values in measured.items()
+    ]
+    details += [
+        f"control, Raptor alone against an identical server, {name} ratio: "
+        f"{spread(values)}"
+        for name, values in control.items()
     ]
     details += [
         f"{series}: {len(values)} requests answered 200, p50 {median(values):.2f} ms, "
