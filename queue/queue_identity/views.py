@@ -134,8 +134,9 @@ def readyz() -> tuple[dict[str, Any], int]:
     except Exception:  # any failure to answer means not ready
         checks = {"database": "unreachable", "migrations": "unknown"}
     else:
-        if current != migrations.head():
-            checks["migrations"] = f"at {current}, expected {migrations.head()}"
+        expected = migrations.head()
+        if current != expected:
+            checks["migrations"] = f"at {current}, expected {expected}"
 
     ready = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if ready else "unavailable", "checks": checks}

@@ -4,6 +4,7 @@ Alembic is driven from code so that Queue's CLI, the Procfile's release line
 and readiness checks all use the same configuration; there is no alembic.ini.
 """
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,8 +30,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(_config(engine), revision)
 
 
+@cache
 def head() -> str | None:
-    """The newest revision this code knows."""
+    """The newest revision this code knows; fixed for the process's life."""
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
