@@ -20,11 +20,10 @@ import logging
 import os
 import threading
 import uuid
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -44,7 +43,6 @@ IN_PROCESS_SLOTS = 8
 
 
 # A call waiting for a thread of the in-process transport, and its answer.
-_Call = tuple[httpx.Request, "Future[httpx.Response]"]
 
 
 class QueueError(Exception):
@@ -303,12 +301,11 @@ def _instant(value: object) -> datetime:
 class _Deadline(httpx.BaseTransport):
     """Give up on an in-process call after ``timeout`` seconds.
 
-    A WSGI call cannot be interrupted, so it runs on a daemon thread that is
+    A WSGI call cannot be interrupted, so it runs on a pool thread that is
     left to finish on its own; the slots bound how many may pile up while
-    Queue is stuck. The body is read on that thread too, so that all of
-    Queue's work happens there and the caller's thread only waits. Threads
-    are kept for the next call: starting one per call cost about a sixth of
-    an in-process introspection.
+    Queue is stuck, and the pool keeps its threads for the next call. The
+    body is read on that thread too, so that all of Queue's work happens
+    there and the caller's thread only waits.
     """
 
     def __init__(self, inner: httpx.BaseTransport, timeout: float) -> None:
@@ -316,69 +313,49 @@ class _Deadline(httpx.BaseTransport):
         self._timeout = timeout
         self._slots = threading.BoundedSemaphore(IN_PROCESS_SLOTS)
         self._lock = threading.Lock()
-        self._calls: SimpleQueue[_Call | None] = SimpleQueue()
-        self._idle = self._threads = 0
+        self._pool: ThreadPoolExecutor | None = None
         self._pid = os.getpid()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if not self._slots.acquire(timeout=self._timeout):
             raise httpx.PoolTimeout("every in-process slot is busy", request=request)
 
-        answer: Future[httpx.Response] = Future()
-        self._dispatch(request, answer)
+        try:
+            answer = self._executor().submit(self._call, request)
+        except BaseException:
+            self._slots.release()
+            raise
+        answer.add_done_callback(lambda _: self._slots.release())
         try:
             return answer.result(timeout=self._timeout)
         except FutureTimeout:
             raise httpx.ReadTimeout("Queue is still working", request=request) from None
 
-    def _dispatch(
-        self, request: httpx.Request, answer: "Future[httpx.Response]"
-    ) -> None:
-        # Each call claims an idle thread or starts one. A thread counts as
-        # idle before it gives its slot back, so there are never more
-        # threads than slots.
+    def _executor(self) -> ThreadPoolExecutor:
         with self._lock:
-            if self._pid != os.getpid():
-                # A forked child has none of its parent's threads.
-                self._pid, self._calls = os.getpid(), SimpleQueue()
-                self._idle = self._threads = 0
-            claimed = self._idle > 0
-            if claimed:
-                self._idle -= 1
-            else:
-                self._threads += 1
-            calls = self._calls
+            # A forked child has none of its parent's threads: start afresh.
+            if self._pool is None or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._pool = ThreadPoolExecutor(
+                    IN_PROCESS_SLOTS, thread_name_prefix="queue-in-process"
+                )
+            return self._pool
 
-        calls.put((request, answer))
-        if not claimed:
-            threading.Thread(
-                target=self._serve, args=(calls,), name="queue-in-process", daemon=True
-            ).start()
-
-    def _serve(self, calls: "SimpleQueue[_Call | None]") -> None:
-        while (call := calls.get()) is not None:
-            request, answer = call
-            self._call(request, answer)
-            with self._lock:
-                self._idle += 1
-            self._slots.release()
-
-    def _call(self, request: httpx.Request, answer: "Future[httpx.Response]") -> None:
+    def _call(self, request: httpx.Request) -> httpx.Response:
         try:
             response = self._inner.handle_request(request)
             response.read()
-            answer.set_result(response)
+            return response
         except Exception as error:
             # Only a fault in Queue's own WSGI layers gets here; Flask turns
             # a failing view into a 500 answer before that.
             log.exception("in-process Queue call raised")
-            failure = httpx.TransportError(f"Queue raised {type(error).__name__}")
-            answer.set_exception(failure)
+            raise httpx.TransportError(f"Queue raised {type(error).__name__}") from None
 
     def close(self) -> None:
-        # Each thread stops at its next wait for a call, stuck ones included.
+        # Idle threads stop now; stuck ones when their call returns.
         with self._lock:
-            threads, self._threads, self._idle = self._threads, 0, 0
-        for _ in range(threads):
-            self._calls.put(None)
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
         self._inner.close()

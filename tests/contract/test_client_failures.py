@@ -204,7 +204,7 @@ def test_client_over_http_ignores_proxy_variables(
 
 
 def _in_process_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name == "queue-in-process"}
+    return {t for t in threading.enumerate() if t.name.startswith("queue-in-process")}
 
 
 def test_client_in_process_reuses_its_threads(behaviour: Behaviour) -> None:
